@@ -1,0 +1,28 @@
+using System.Management.Automation;
+using ArtRest.Client;
+
+namespace ArtRest.Commands
+{
+    /// <summary>Shows this runspace's default session: the one Send-ArtMessage uses without -Session.</summary>
+    [Cmdlet(VerbsCommon.Get, "ArtSession")]
+    [OutputType(typeof(ArtSession))]
+    public sealed class GetArtSessionCommand : PSCmdlet
+    {
+        protected override void EndProcessing()
+        {
+            ArtSession? session = DefaultSession.Get();
+            if (session != null)
+            {
+                WriteObject(session);
+            }
+        }
+    }
+
+    /// <summary>Forgets this runspace's default session.</summary>
+    [Cmdlet(VerbsCommon.Clear, "ArtSession")]
+    [OutputType(typeof(void))]
+    public sealed class ClearArtSessionCommand : PSCmdlet
+    {
+        protected override void EndProcessing() => DefaultSession.Clear();
+    }
+}
