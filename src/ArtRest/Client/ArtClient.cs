@@ -121,7 +121,16 @@ namespace ArtRest.Client
             TokenSet tokens = session.Tokens ?? throw StageMissing(session, ArtSessionStage.Token);
             if (tokens.ExpiresWithinMargin(DateTime.UtcNow))
             {
-                await RenewTokensAsync(session, tokens, cancellation).ConfigureAwait(false);
+                try
+                {
+                    await RenewTokensAsync(session, tokens, cancellation).ConfigureAwait(false);
+                }
+                catch (ArtException early) when (tokens.ExpiresAt > DateTime.UtcNow && early.Kind != ArtErrorKind.SessionExpired)
+                {
+                    // Renewing ahead of time failed, but the token still works: use it while it lasts.
+                    Verbose("Could not renew the token ahead of its expiry (" + early.Message + "); using it until it expires.");
+                }
+
                 tokens = session.Tokens!;
             }
 

@@ -21,5 +21,7 @@ namespace ArtRest.Client
 
         /// <summary>Recipients; empty means everyone on the channel.</summary>
         public IReadOnlyList<string> To { get; }
+
+        public override string ToString() => Channel + "/" + Event;
     }
 }
