@@ -14,7 +14,9 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Demo', 'Clean', 'Bench', 'Package', 'Docs')]
+    # Several tasks: -Task Build, Test; or -Task Build,Test, which `pwsh -File` passes as one string.
+    [ValidateScript({ @($_ -split ',' | ForEach-Object Trim).Where({ $_ -notin 'Build', 'Test', 'Demo', 'Clean', 'Bench', 'Package', 'Docs' }).Count -eq 0 },
+        ErrorMessage = 'Unknown task "{0}": use Build, Test, Demo, Clean, Bench, Package or Docs.')]
     [string[]]$Task = 'Build',
 
     [string]$Configuration = 'Release'
@@ -355,7 +357,7 @@ function Invoke-DocsTask    { Invoke-NotImplemented 'Docs' }
 
 Push-Location $RepoRoot
 try {
-    foreach ($name in $Task) { & "Invoke-${name}Task" }
+    foreach ($name in @($Task -split ',' | ForEach-Object Trim)) { & "Invoke-${name}Task" }
 }
 finally {
     Pop-Location

@@ -18,6 +18,7 @@ namespace ArtRest.Commands
     public sealed class SendArtMessageCommand : ArtCmdlet
     {
         private readonly Queue<Pending> _inFlight = new Queue<Pending>();
+        private bool _toGivenOnCommandLine;
 
         /// <summary>A connected session; default: this runspace's most recent one from New-ArtConnection.</summary>
         [Parameter(ValueFromPipeline = true)]
@@ -36,15 +37,26 @@ namespace ArtRest.Commands
         [AllowEmptyString]
         public object? Content { get; set; }
 
-        /// <summary>Recipients; none means everyone on the channel. "bob;carol" (as in a CSV cell) is two names.</summary>
+        /// <summary>
+        /// Recipients; none means everyone on the channel. "bob;carol" (as in a CSV cell) is two
+        /// names, and an empty cell of a pipeline row means everyone.
+        /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotWhiteSpace]
+        [AllowEmptyString]
+        [AllowEmptyCollection]
         public string[]? To { get; set; }
 
         /// <summary>How many pushes may be in flight at once through the session.</summary>
         [Parameter]
         [ValidateRange(1, 64)]
         public int ThrottleLimit { get; set; } = 1;
+
+        protected override void BeginProcessing()
+        {
+            base.BeginProcessing();
+            // Only command-line parameters are bound yet: pipeline-bound -To comes from rows.
+            _toGivenOnCommandLine = MyInvocation.BoundParameters.ContainsKey(nameof(To));
+        }
 
         protected override void ProcessRecord()
         {
@@ -57,7 +69,7 @@ namespace ArtRest.Commands
             ArtMessage message;
             try
             {
-                message = new ArtMessage(Channel!, Event, MessageContent.ToText(Content), Recipients(To));
+                message = new ArtMessage(Channel!, Event, MessageContent.ToText(Content), Recipients(To, _toGivenOnCommandLine));
             }
             catch (ArtException invalid)
             {
@@ -119,31 +131,34 @@ namespace ArtRest.Commands
             return null!;
         }
 
-        /// <summary>Each item may hold several names separated by ',' or ';' (a CSV cell); none may be empty.</summary>
-        private static IReadOnlyList<string>? Recipients(string[]? to)
+        /// <summary>
+        /// Each item may hold several names separated by ',' or ';' (a CSV cell); none may be
+        /// empty, except that a row's empty cell (not bound on the command line) means everyone.
+        /// </summary>
+        private static IReadOnlyList<string>? Recipients(string[]? to, bool givenOnCommandLine)
         {
             if (to == null || to.Length == 0)
             {
                 return null;
             }
 
-            var names = new List<string>(to.Length);
-            foreach (string item in to)
+            if (!givenOnCommandLine && to.Length == 1 && string.IsNullOrWhiteSpace(to[0]))
             {
-                if (item.IndexOf(',') < 0 && item.IndexOf(';') < 0)
-                {
-                    names.Add(item.Trim());
-                    continue;
-                }
+                return null;
+            }
 
-                foreach (string part in item.Split(',', ';'))
+            var names = new List<string>(to.Length);
+            for (int index = 0; index < to.Length; index++)
+            {
+                string item = to[index] ?? string.Empty;
+                foreach (string part in item.IndexOf(',') < 0 && item.IndexOf(';') < 0 ? new[] { item } : item.Split(',', ';'))
                 {
                     string name = part.Trim();
                     if (name.Length == 0)
                     {
-                        throw new ArtException(ArtErrorKind.InvalidParameter, "-To item '" + item + "' has an empty name.")
+                        throw new ArtException(ArtErrorKind.InvalidParameter, "-To item " + index + " ('" + item + "') has an empty recipient name.")
                         {
-                            RecommendedAction = "Give recipient names without empty entries, e.g. -To bob, carol or 'bob;carol'.",
+                            RecommendedAction = "Give recipient names without empty entries, e.g. -To bob, carol or 'bob;carol'; leave -To out to send to everyone.",
                         };
                     }
 
