@@ -26,10 +26,12 @@ namespace ArtRest.Commands
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [ValidateNotWhiteSpace]
+        [ArgumentCompleter(typeof(RecentChannelCompleter))]
         public string? Channel { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateNotWhiteSpace]
+        [ArgumentCompleter(typeof(RecentEventCompleter))]
         public string Event { get; set; } = "message";
 
         /// <summary>A string is sent as is; any other object as its JSON text.</summary>
@@ -83,6 +85,8 @@ namespace ArtRest.Commands
                 return;
             }
 
+            RecentValues.Channels.Note(message.Channel);
+            RecentValues.Events.Note(message.Event);
             _inFlight.Enqueue(new Pending(message, SendAsync(session, message)));
             while (_inFlight.Count >= ThrottleLimit)
             {
