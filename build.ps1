@@ -94,6 +94,7 @@ function Invoke-BuildTask {
     Write-Step "Build ($Configuration)"
     Invoke-Dotnet 'build', (Join-Path $RepoRoot 'ArtRest.sln'), '-c', $Configuration, '-nologo', '-v', 'q'
     Copy-ModuleLayout
+    Build-Help
     Write-Step 'Publish emulator'
     Invoke-Dotnet 'publish', $EmulatorProject, '-c', $Configuration, '-o', $EmulatorOut, '--no-build', '-nologo', '-v', 'q'
     $script:BuildDone = $true
@@ -350,8 +351,73 @@ function Invoke-NotImplemented([string]$Name) {
 }
 
 function Invoke-BenchTask   { Invoke-NotImplemented 'Bench' }
-function Invoke-PackageTask { Invoke-NotImplemented 'Package' }
-function Invoke-DocsTask    { Invoke-NotImplemented 'Docs' }
+
+function Invoke-PackageTask {
+    # out/packages/psgallery-local: ArtRest.<ver>.nupkg (and ArtRest.Testing.<ver>.nupkg), published
+    #   with PSResourceGet to a file-system repository, so Save-/Install-PSResource can take them;
+    # out/packages/tools: ArtRest.Emulator.<ver>.nupkg, the emulator as a .NET tool (art-emulator).
+    Invoke-BuildOnce
+    Write-Step 'Package'
+    $galleryDir = Join-Path $OutDir 'packages/psgallery-local'
+    $toolsDir   = Join-Path $OutDir 'packages/tools'
+    foreach ($dir in $galleryDir, $toolsDir) {
+        # Publishing a version that is already in the folder fails: start from empty folders.
+        if (Test-Path $dir) { Remove-Item $dir -Recurse -Force }
+        New-Item -ItemType Directory -Force $dir | Out-Null
+    }
+
+    $manifest = Test-ModuleManifest -Path (Join-Path $ModuleOut 'ArtRest.psd1') -ErrorAction Stop
+    $version = Get-BuildProperty 'Version'
+    if ("$($manifest.Version)" -ne $version) {
+        throw "ArtRest.psd1 has ModuleVersion $($manifest.Version) but Directory.Build.props has Version ${version}: make them the same."
+    }
+    $modules = @($ModuleOut)
+    $testingOut = Join-Path $OutDir 'ArtRest.Testing'
+    if (Test-Path (Join-Path $testingOut 'ArtRest.Testing.psd1')) { $modules += $testingOut }
+    else { Write-Warning "No $testingOut (Build did not lay it out): ArtRest.Testing is not packaged." }
+
+    # A repository registered for this task only: PSResourceGet keeps repositories in per-user settings.
+    $repository = 'ArtRestLocal'
+    Write-Step "Publish $(@($modules | ForEach-Object { Split-Path $_ -Leaf }) -join ', ') to $galleryDir"
+    if (Get-PSResourceRepository -Name $repository -ErrorAction Ignore) { Unregister-PSResourceRepository -Name $repository }
+    Register-PSResourceRepository -Name $repository -Uri $galleryDir -Trusted
+    try {
+        foreach ($module in $modules) { Publish-PSResource -Path $module -Repository $repository }
+    }
+    finally {
+        Unregister-PSResourceRepository -Name $repository
+    }
+
+    Write-Step "Pack the emulator tool to $toolsDir"
+    Invoke-Dotnet 'pack', $EmulatorProject, '-c', $Configuration, '-o', $toolsDir, '--no-build', '-nologo', '-v', 'q'
+
+    $expected = @((Join-Path $galleryDir "ArtRest.$version.nupkg"), (Join-Path $toolsDir "ArtRest.Emulator.$version.nupkg"))
+    if ($modules.Count -gt 1) { $expected += Join-Path $galleryDir "ArtRest.Testing.$version.nupkg" }
+    foreach ($package in $expected) {
+        if (-not (Test-Path $package)) { throw "Packaging did not produce $package." }
+        Write-Host "Package:  $package"
+    }
+}
+
+function Invoke-DocsTask {
+    # Build lays out the help too; Docs alone regenerates it from docs/ into the built module.
+    if (-not $script:BuildDone) { Invoke-BuildTask } else { Build-Help }
+}
+
+function Build-Help {
+    # docs/*.md (platyPS format) -> MAML and about topic in out/ArtRest/en-US. platyPS when it is
+    # installed; otherwise the project's converter over the same files.
+    Write-Step 'Help'
+    $docs = Join-Path $RepoRoot 'docs'
+    $helpOut = Join-Path $ModuleOut 'en-US'
+    if (Get-Module -ListAvailable platyPS) {
+        Import-Module platyPS
+        $null = New-ExternalHelp -Path $docs -OutputPath $helpOut -Force
+    }
+    else {
+        Invoke-Dotnet 'run', '--project', (Join-Path $RepoRoot 'src/ArtRest.HelpBuilder'), '-c', $Configuration, '--no-build', '--', $docs, $helpOut
+    }
+}
 
 # ---------------------------------------------------------------- main
 
