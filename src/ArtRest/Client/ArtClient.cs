@@ -38,7 +38,7 @@ namespace ArtRest.Client
         {
             string passcode = await SendAsync(
                 ArtEndpoint.Passcode, identity, RequestBodies.User(identity), bearer: null, sendPasscode: false,
-                data => RequiredString(data, "passcode", ArtEndpoint.Passcode), cancellation).ConfigureAwait(false);
+                data => RequiredString(data, "passcode"), cancellation).ConfigureAwait(false);
             return identity.WithPasscode(Secrets.ToSecureString(passcode));
         }
 
@@ -56,7 +56,7 @@ namespace ArtRest.Client
         {
             string connectionId = await SendAuthorizedAsync(
                 ArtEndpoint.NewConnection, session, RequestBodies.User(session),
-                data => RequiredString(data, "connection_id", ArtEndpoint.NewConnection), cancellation).ConfigureAwait(false);
+                data => RequiredString(data, "connection_id"), cancellation).ConfigureAwait(false);
             return session.WithConnection(connectionId);
         }
 
@@ -68,7 +68,7 @@ namespace ArtRest.Client
                 ArtEndpoint.Push, session, RequestBodies.Push(message, connectionId),
                 data => data.ValueKind == JsonValueKind.String
                     ? data.GetString() ?? string.Empty
-                    : throw WrongData(ArtEndpoint.Push, "a string", data),
+                    : throw WrongData("a string", data),
                 cancellation);
         }
 
@@ -108,7 +108,7 @@ namespace ArtRest.Client
         {
             return await SendAsync(
                 ArtEndpoint.Token, session, RequestBodies.User(session), bearer: null, sendPasscode,
-                data => ReadTokens(data, ArtEndpoint.Token, previousRefreshToken: null), cancellation).ConfigureAwait(false);
+                data => ReadTokens(data, previousRefreshToken: null), cancellation).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -171,7 +171,7 @@ namespace ArtRest.Client
                         string refreshToken = Secrets.ToPlainText(current.RefreshToken!);
                         session.SetTokens(await SendAsync(
                             ArtEndpoint.Refresh, session, RequestBodies.Refresh(refreshToken), bearer: null, sendPasscode: true,
-                            data => ReadTokens(data, ArtEndpoint.Refresh, refreshToken), cancellation).ConfigureAwait(false));
+                            data => ReadTokens(data, refreshToken), cancellation).ConfigureAwait(false));
                         return;
                     }
                     catch (ArtApiException refused) when (refused.StatusCode == 400 || refused.StatusCode == 401 || refused.StatusCode == 403)
@@ -238,7 +238,7 @@ namespace ArtRest.Client
             AddHeaders(request.Headers, endpoint, session, bearer, sendPasscode);
             request.Content = new ByteArrayContent(body);
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            TraceRequest(request, body);
+            TraceRequest(request, body, session);
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
             timeout.CancelAfter(_options.Timeout);
@@ -274,8 +274,8 @@ namespace ArtRest.Client
                 }
 
                 int status = (int)response.StatusCode;
-                TraceResponse(endpoint, status, responseBody, started);
-                return ResponseReader.Interpret(endpoint, status, responseBody, RetryAfterOf(response), readData);
+                TraceResponse(endpoint, session, status, responseBody, started);
+                return ResponseReader.Interpret(endpoint, session, status, responseBody, RetryAfterOf(response), readData);
             }
         }
 
@@ -452,14 +452,14 @@ namespace ArtRest.Client
         private static ArtApiException TooLarge(ArtEndpoint endpoint, int status) => ResponseReader.Unreadable(
             endpoint, status, "the response body is larger than " + (MaxResponseBytes / 1024) + " KiB; it was not read further", rawBody: null);
 
-        private static TokenSet ReadTokens(JsonElement data, ArtEndpoint endpoint, string? previousRefreshToken)
+        private static TokenSet ReadTokens(JsonElement data, string? previousRefreshToken)
         {
             if (data.ValueKind != JsonValueKind.Object)
             {
-                throw WrongData(endpoint, "an object", data);
+                throw WrongData("an object", data);
             }
 
-            string accessToken = RequiredString(data, "access_token", endpoint);
+            string accessToken = RequiredString(data, "access_token");
             string? refreshToken = data.TryGetProperty("refresh_token", out JsonElement refresh) && refresh.ValueKind == JsonValueKind.String
                 ? refresh.GetString()
                 : previousRefreshToken;
@@ -469,11 +469,11 @@ namespace ArtRest.Client
             return TokenSet.FromServer(accessToken, refreshToken, userName);
         }
 
-        private static string RequiredString(JsonElement data, string property, ArtEndpoint endpoint)
+        private static string RequiredString(JsonElement data, string property)
         {
             if (data.ValueKind != JsonValueKind.Object)
             {
-                throw WrongData(endpoint, "an object", data);
+                throw WrongData("an object", data);
             }
 
             if (data.TryGetProperty(property, out JsonElement value) && value.ValueKind == JsonValueKind.String
@@ -482,11 +482,11 @@ namespace ArtRest.Client
                 return text;
             }
 
-            throw ResponseReader.Unreadable(endpoint, 200, "its data has no \"" + property + "\" string", rawBody: null);
+            throw new ResponseReader.DataShapeException("its data has no \"" + property + "\" string");
         }
 
-        private static ArtApiException WrongData(ArtEndpoint endpoint, string expected, JsonElement data) =>
-            ResponseReader.Unreadable(endpoint, 200, "its data is " + data.ValueKind + " where " + expected + " was expected", rawBody: null);
+        private static Exception WrongData(string expected, JsonElement data) =>
+            new ResponseReader.DataShapeException("its data is " + data.ValueKind + " where " + expected + " was expected");
 
         private static string Describe(ArtException failure) =>
             failure is ArtApiException api && api.StatusCode != 0
@@ -504,7 +504,7 @@ namespace ArtRest.Client
             }
         }
 
-        private void TraceRequest(HttpRequestMessage request, byte[] body)
+        private void TraceRequest(HttpRequestMessage request, byte[] body, ArtSession session)
         {
             IArtLog? log = _options.Log;
             if (log == null || !log.DebugEnabled)
@@ -521,11 +521,11 @@ namespace ArtRest.Client
                     .Append(secret ? (header.Key == "Authorization" ? "Bearer " : string.Empty) + Redaction.Marker : string.Join(", ", header.Value));
             }
 
-            text.Append("\n  body: ").Append(Redaction.RedactAndTruncate(Encoding.UTF8.GetString(body)));
+            text.Append("\n  body: ").Append(Redaction.RedactAndTruncate(Encoding.UTF8.GetString(body), session));
             log.Debug(text.ToString());
         }
 
-        private void TraceResponse(ArtEndpoint endpoint, int status, byte[] body, long started)
+        private void TraceResponse(ArtEndpoint endpoint, ArtSession session, int status, byte[] body, long started)
         {
             IArtLog? log = _options.Log;
             if (log == null || !(log.DebugEnabled || log.VerboseEnabled))
@@ -537,7 +537,7 @@ namespace ArtRest.Client
             string summary = endpoint + ": HTTP " + status + " in " + milliseconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + " ms";
             if (log.DebugEnabled)
             {
-                log.Debug("HTTP response: " + summary + "\n  body: " + Redaction.RedactAndTruncate(Encoding.UTF8.GetString(body)));
+                log.Debug("HTTP response: " + summary + "\n  body: " + Redaction.RedactAndTruncate(Encoding.UTF8.GetString(body), session));
             }
             else
             {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Security;
 using System.Threading;
 
@@ -109,6 +110,19 @@ namespace ArtRest.Client
         public override string ToString() =>
             "ArtSession " + Stage + " " + UserName + "@" + Organization + "/" + Environment
             + (ConnectionId != null ? " " + ConnectionId : string.Empty);
+
+        /// <summary>The plain values of the secrets held, for redaction only (error and trace paths).</summary>
+        internal IEnumerable<string> SecretValues()
+        {
+            TokenSet? tokens = Tokens;
+            foreach (SecureString? secret in new[] { ClientSecret, Passcode, tokens?.AccessToken, tokens?.RefreshToken })
+            {
+                if (secret != null && secret.Length >= 4)
+                {
+                    yield return Secrets.ToPlainText(secret);
+                }
+            }
+        }
 
         internal Uri EndpointUri(ArtEndpoint endpoint)
         {

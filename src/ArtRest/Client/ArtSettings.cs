@@ -42,7 +42,12 @@ namespace ArtRest.Client
 
             try
             {
-                using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+                // Windows PowerShell 5.1 and Notepad write UTF-8 with a byte-order mark; JSON readers do not skip it.
+                byte[] bytes = File.ReadAllBytes(path);
+                int start = bytes.Length >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF ? 3 : 0;
+                using JsonDocument document = JsonDocument.Parse(
+                    new ReadOnlyMemory<byte>(bytes, start, bytes.Length - start),
+                    new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
                 JsonElement root = document.RootElement;
                 if (root.ValueKind != JsonValueKind.Object)
                 {

@@ -55,12 +55,14 @@ namespace ArtRest.Client
                     throw Invalid("its payload is not a JSON object");
                 }
 
-                if (!root.TryGetProperty("exp", out JsonElement exp) || !exp.TryGetInt64(out long expSeconds))
+                if (!root.TryGetProperty("exp", out JsonElement exp) || exp.ValueKind != JsonValueKind.Number || !exp.TryGetInt64(out long expSeconds))
                 {
                     throw Invalid("its payload has no numeric \"exp\"");
                 }
 
-                DateTime? issuedAt = root.TryGetProperty("iat", out JsonElement iat) && iat.TryGetInt64(out long iatSeconds)
+                // "iat" only tunes the refresh margin: one that cannot be read is simply unknown.
+                DateTime? issuedAt = root.TryGetProperty("iat", out JsonElement iat) && iat.ValueKind == JsonValueKind.Number
+                    && iat.TryGetInt64(out long iatSeconds) && iatSeconds >= 0 && iatSeconds <= 253402300799
                     ? FromUnixSeconds(iatSeconds)
                     : (DateTime?)null;
                 string? subject = StringOrNull(root, "sub");
