@@ -94,6 +94,7 @@ function Invoke-BuildTask {
     Write-Step "Build ($Configuration)"
     Invoke-Dotnet 'build', (Join-Path $RepoRoot 'ArtRest.sln'), '-c', $Configuration, '-nologo', '-v', 'q'
     Copy-ModuleLayout
+    Copy-TestingModuleLayout
     Build-Help
     Write-Step 'Publish emulator'
     Invoke-Dotnet 'publish', $EmulatorProject, '-c', $Configuration, '-o', $EmulatorOut, '--no-build', '-nologo', '-v', 'q'
@@ -138,8 +139,20 @@ function Copy-ModuleLayout {
 
 # ---------------------------------------------------------------- Test
 
+function Copy-TestingModuleLayout {
+    # out/ArtRest.Testing: the companion script module for runbook tests; it finds the emulator
+    # at ../emulator/ArtRest.Emulator.dll, i.e. out/emulator.
+    Write-Step 'Lay out ArtRest.Testing in out/ArtRest.Testing'
+    $testingOut = Join-Path $OutDir 'ArtRest.Testing'
+    if (Test-Path $testingOut) { Remove-Item $testingOut -Recurse -Force }
+    New-Item -ItemType Directory -Force $testingOut | Out-Null
+    Copy-Item (Join-Path $RepoRoot 'src/ArtRest.Testing/*') -Destination $testingOut -Recurse
+}
+
 function Invoke-TestTask {
     Invoke-BuildOnce
+    # The package tests install what Package made; making it here keeps them from rebuilding out/ under a loaded module.
+    Invoke-PackageTask
     New-Item -ItemType Directory -Force $TestResultsDir | Out-Null
     $xunit  = Invoke-Xunit
     $pester = Invoke-PesterInChild
@@ -350,7 +363,21 @@ function Invoke-NotImplemented([string]$Name) {
     exit 1
 }
 
-function Invoke-BenchTask   { Invoke-NotImplemented 'Bench' }
+function Invoke-BenchTask {
+    # Throughput, import time and peak memory against the emulator, next to a raw HttpClient and
+    # Invoke-RestMethod: a report (out/bench.json), never a pass/fail on time. Run
+    # tests/bench/Invoke-Benchmark.ps1 by hand for other -Rounds, -MessageCount, ...
+    Invoke-BuildOnce
+    Write-Step 'Build the raw HttpClient baseline (tests/bench/RawClient)'
+    $rawClientOut = Join-Path $OutDir 'bench/RawClient'
+    Invoke-Dotnet 'build', (Join-Path $RepoRoot 'tests/bench/RawClient/RawClient.csproj'), '-c', $Configuration, '-o', $rawClientOut, '-nologo', '-v', 'q'
+    Write-Step 'Bench'
+    $exitCode = Invoke-ChildPwsh -File (Join-Path $RepoRoot 'tests/bench/Invoke-Benchmark.ps1') -ArgumentList @(
+        '-ModuleManifest', (Join-Path $ModuleOut 'ArtRest.psd1'),
+        '-RawClientPath', (Join-Path $rawClientOut 'RawClient.dll'),
+        '-OutFile', (Join-Path $OutDir 'bench.json'))
+    if ($exitCode -ne 0) { throw "The benchmark failed (exit code $exitCode)." }
+}
 
 function Invoke-PackageTask {
     # out/packages/psgallery-local: ArtRest.<ver>.nupkg (and ArtRest.Testing.<ver>.nupkg), published
