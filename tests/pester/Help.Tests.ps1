@@ -173,7 +173,7 @@ Describe 'Get-Help about_ArtRest' {
 
     It 'lists every ErrorId the module can raise' {
         $errorsSource = Get-Content -Raw (Join-Path $RepoRoot 'src/ArtRest/Commands/ArtErrors.cs')
-        $ids = [regex]::Matches($errorsSource, '\("(Art\w+)", ErrorCategory\.(\w+)\)') | ForEach-Object { $_.Groups[1].Value }
+        $ids = [regex]::Matches($errorsSource, '\("(Art\w+)", ErrorCategory\.(\w+)') | ForEach-Object { $_.Groups[1].Value }
         $ids.Count | Should -BeGreaterThan 20
         $missing = $ids | Where-Object { $text -notmatch "\b$_\b" }
         $missing | Should -BeNullOrEmpty
