@@ -222,8 +222,10 @@ param(
     [Parameter(Mandatory)][string]$CountsJson,
     [Parameter(Mandatory, ValueFromRemainingArguments)][string[]]$TestPath
 )
-$ErrorActionPreference = 'Stop'
-Import-Module $PesterManifest -Force
+Import-Module $PesterManifest -Force -ErrorAction Stop
+# The tests run under PowerShell's default preferences, as in a user's session: a non-terminating
+# error stays non-terminating unless a test asks otherwise.
+$ErrorActionPreference = 'Continue'
 $config = New-PesterConfiguration
 $config.Run.Path = $TestPath
 $config.Run.PassThru = $true
