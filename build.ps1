@@ -4,11 +4,15 @@
     Builds, tests and demonstrates ArtRest.
 .DESCRIPTION
     Runs the given tasks in the order given:
-      Build    builds the solution, lays out the module in out/ArtRest and publishes the emulator to out/emulator
-      Test     Build, then the xunit tests and the Pester tests (in a child pwsh); ends with "N passed, N failed"
+      Build    builds the solution; lays out the module with its help in out/ArtRest, the runbook-test
+               helpers in out/ArtRest.Testing, and the emulator in out/emulator
+      Test     Build and Package, then the xunit tests and the Pester tests (in a child pwsh);
+               ends with "N passed, N failed"
       Demo     Build, then the passcode -> token -> connection -> push pipeline against the emulator
+      Bench    Build, then the throughput, import-time and memory benchmark (out/bench.json)
+      Package  Build, then the module as a PSResourceGet package and the emulator as a .NET tool (out/packages)
+      Docs     regenerates the help (out/ArtRest/en-US) from docs/
       Clean    removes out/ and the bin/obj folders under src and tests
-      Bench, Package, Docs   not yet implemented
 .EXAMPLE
     dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 #>
@@ -359,11 +363,6 @@ function Invoke-CleanTask {
 }
 
 # ---------------------------------------------------------------- not yet implemented
-
-function Invoke-NotImplemented([string]$Name) {
-    Write-Host "Task ${Name}: not yet implemented." -ForegroundColor Yellow
-    exit 1
-}
 
 function Invoke-BenchTask {
     # Throughput, import time and peak memory against the emulator, next to a raw HttpClient and
