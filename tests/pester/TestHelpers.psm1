@@ -14,15 +14,14 @@ Set-StrictMode -Version 3.0
 $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
 $script:EmulatorDll = Join-Path $script:RepoRoot 'out/emulator/ArtRest.Emulator.dll'
 $script:ModuleManifest = Join-Path $script:RepoRoot 'out/ArtRest/ArtRest.psd1'
+$script:TestingManifest = Join-Path $script:RepoRoot 'out/ArtRest.Testing/ArtRest.Testing.psd1'
 
-# The tenant every emulator starts with.
-$script:DemoTenant = [ordered]@{
-    Organization = 'demo-org'
-    Environment  = 'dev'
-    ProjectKey   = 'demo-project'
-    ClientId     = 'demo-client-id'
-    ClientSecret = 'demo-client-secret'
+# The emulator plumbing is ArtRest.Testing's, the module users get for their runbook tests: the
+# project's own tests use it too, through these names, so there is one implementation to trust.
+if (-not (Test-Path $script:TestingManifest)) {
+    throw "ArtRest.Testing is not built ($script:TestingManifest is missing): run ./build.ps1 -Task Build first."
 }
+Import-Module $script:TestingManifest -Force
 
 function Start-TestEmulator {
     <#
@@ -40,93 +39,14 @@ function Start-TestEmulator {
     if (-not (Test-Path $script:EmulatorDll)) {
         throw "The emulator is not built ($script:EmulatorDll is missing): run ./build.ps1 -Task Build first."
     }
-    $dotnet = (Get-Command dotnet -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
-
-    $startInfo = [System.Diagnostics.ProcessStartInfo]::new($dotnet)
-    foreach ($arg in @($script:EmulatorDll, '--port', '0') + $ArgumentList) { $startInfo.ArgumentList.Add($arg) }
-    $startInfo.WorkingDirectory = Split-Path $script:EmulatorDll
-    $startInfo.UseShellExecute = $false
-    $startInfo.RedirectStandardOutput = $true
-    $startInfo.RedirectStandardError = $true
-    $startInfo.RedirectStandardInput = $true   # the emulator never waits on our console
-    $process = [System.Diagnostics.Process]::Start($startInfo)
-
-    $baseUri = $null
-    $seen = [System.Collections.Generic.List[string]]::new()
-    try {
-        # The emulator's first stdout line is its base URI; tolerate log lines before it.
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-        while (-not $baseUri) {
-            $remaining = $deadline - [DateTime]::UtcNow
-            if ($remaining -le [TimeSpan]::Zero) {
-                throw "The emulator printed no base URI within $TimeoutSeconds s."
-            }
-            $read = $process.StandardOutput.ReadLineAsync()
-            if (-not $read.Wait($remaining)) {
-                throw "The emulator printed no base URI within $TimeoutSeconds s."
-            }
-            $line = $read.Result
-            if ($null -eq $line) { throw "The emulator exited (code $(Get-ExitCode $process)) before printing its base URI." }
-            $seen.Add($line)
-            if ($line.Trim() -match '^https?://\S+$') { $baseUri = $line.Trim().TrimEnd('/') }
-        }
-    }
-    catch {
-        $failure = $_.Exception.Message
-        $stderr = Stop-EmulatorProcess $process -CollectStandardError
-        $output = (@($seen) + @($stderr)) -join [Environment]::NewLine
-        throw "$failure$([Environment]::NewLine)Emulator output:$([Environment]::NewLine)$output"
-    }
-
-    # Keep draining both pipes so the emulator never blocks on a full one.
-    $null = $process.StandardOutput.BaseStream.CopyToAsync([System.IO.Stream]::Null)
-    $null = $process.StandardError.BaseStream.CopyToAsync([System.IO.Stream]::Null)
-
-    $secret = ConvertTo-SecureString $script:DemoTenant.ClientSecret -AsPlainText -Force
-    [pscustomobject]@{
-        PSTypeName   = 'ArtRest.TestEmulator'
-        BaseUri      = $baseUri
-        AdminUri     = "$baseUri/_emulator"
-        Process      = $process
-        Organization = $script:DemoTenant.Organization
-        Environment  = $script:DemoTenant.Environment
-        ProjectKey   = $script:DemoTenant.ProjectKey
-        ClientId     = $script:DemoTenant.ClientId
-        ClientSecret = $script:DemoTenant.ClientSecret
-        Credential   = [pscredential]::new($script:DemoTenant.ClientId, $secret)
-    }
-}
-
-function Get-ExitCode([System.Diagnostics.Process]$Process) {
-    if ($Process.WaitForExit(2000)) { $Process.ExitCode } else { 'unknown' }
-}
-
-function Stop-EmulatorProcess {
-    param([System.Diagnostics.Process]$Process, [switch]$CollectStandardError)
-    if (-not $Process) { return }
-    try {
-        if (-not $Process.HasExited) { $Process.Kill($true) }
-        $null = $Process.WaitForExit(10000)
-        if ($CollectStandardError) {
-            $read = $Process.StandardError.ReadToEndAsync()
-            if ($read.Wait(2000)) { $read.Result.TrimEnd() }
-        }
-    }
-    catch {
-        Write-Warning "Could not stop the emulator (pid $($Process.Id)): $($_.Exception.Message)"
-    }
+    Start-ArtEmulator -Path $script:EmulatorDll -ArgumentList $ArgumentList -TimeoutSeconds $TimeoutSeconds
 }
 
 function Stop-TestEmulator {
     <# .SYNOPSIS Kills an emulator started by Start-TestEmulator and waits for it to exit. #>
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)][AllowNull()][psobject]$Emulator)
-    process {
-        if ($null -eq $Emulator) { return }
-        $process = $Emulator.Process
-        Stop-EmulatorProcess $process
-        $process.Dispose()
-    }
+    process { Stop-ArtEmulator -Emulator $Emulator }
 }
 
 function Import-ArtRestUnderTest {
@@ -141,43 +61,26 @@ function Import-ArtRestUnderTest {
 
 # ---------------------------------------------------------------- emulator admin API
 
-function Invoke-EmulatorAdmin {
-    param(
-        [Parameter(Mandatory)][psobject]$Emulator,
-        [Parameter(Mandatory)][string]$Method,
-        [Parameter(Mandatory)][string]$Path,
-        [object]$Body
-    )
-    $request = @{ Method = $Method; Uri = "$($Emulator.AdminUri)$Path" }
-    if ($PSBoundParameters.ContainsKey('Body')) {
-        $request.Body = $Body | ConvertTo-Json -Depth 10 -Compress
-        $request.ContentType = 'application/json'
-    }
-    Invoke-RestMethod @request
-}
-
 function Get-TestEmulatorMessage {
-    <# .SYNOPSIS The messages the emulator received (GET /_emulator/messages). #>
+    <# .SYNOPSIS The messages the emulator received (GET /_emulator/messages), one object each. #>
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)][psobject]$Emulator)
-    process {
-        # One object per message; an empty list gives nothing (not one empty array).
-        foreach ($message in (Invoke-EmulatorAdmin $Emulator GET '/messages')) { $message }
-    }
+    process { Get-ArtEmulatorMessage -Emulator $Emulator }
 }
 
 function Clear-TestEmulator {
     <# .SYNOPSIS Forgets messages, stats and faults (POST /_emulator/reset); settings stay. #>
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)][psobject]$Emulator)
-    process { $null = Invoke-EmulatorAdmin $Emulator POST '/reset' }
+    process { Clear-ArtEmulator -Emulator $Emulator -Confirm:$false }
 }
 
 function Add-TestEmulatorFault {
     <#
     .SYNOPSIS
-        Makes the emulator misbehave on a path (POST /_emulator/faults), e.g.
+        Makes the emulator misbehave on a path (POST /_emulator/faults) and returns the rule, e.g.
         Add-TestEmulatorFault -Emulator $emu -Path '/v1/push-message' -Status 503 -RetryAfter '1'
+        Unlike Set-ArtEmulatorFault, it always sends a status (default 500).
     #>
     [CmdletBinding()]
     param(
@@ -192,17 +95,11 @@ function Add-TestEmulatorFault {
         [string]$Body
     )
     process {
-        $fault = [ordered]@{
-            path        = $Path
-            count       = $Count
-            probability = $Probability
-            kind        = $Kind
-            status      = $Status
-            latencyMs   = $LatencyMs
-        }
-        if ($PSBoundParameters.ContainsKey('RetryAfter')) { $fault.retryAfter = $RetryAfter }
-        if ($PSBoundParameters.ContainsKey('Body')) { $fault.body = $Body }
-        Invoke-EmulatorAdmin $Emulator POST '/faults' -Body $fault
+        $fault = @{ Emulator = $Emulator; Path = $Path; Status = $Status; Count = $Count; Kind = $Kind
+                    LatencyMs = $LatencyMs; Probability = $Probability; PassThru = $true; Confirm = $false }
+        if ($PSBoundParameters.ContainsKey('RetryAfter')) { $fault.RetryAfter = $RetryAfter }
+        if ($PSBoundParameters.ContainsKey('Body')) { $fault.Body = $Body }
+        Set-ArtEmulatorFault @fault
     }
 }
 
@@ -210,7 +107,7 @@ function Get-TestEmulatorStats {
     <# .SYNOPSIS Request counters the emulator keeps (GET /_emulator/stats). #>
     [CmdletBinding()]
     param([Parameter(Mandatory, ValueFromPipeline)][psobject]$Emulator)
-    process { Invoke-EmulatorAdmin $Emulator GET '/stats' }
+    process { Get-ArtEmulatorStatistic -Emulator $Emulator }
 }
 
 function Set-TestEmulatorSetting {
@@ -226,10 +123,9 @@ function Set-TestEmulatorSetting {
         [hashtable]$Setting = @{}
     )
     process {
-        $body = [ordered]@{}
-        foreach ($key in $Setting.Keys) { $body[$key] = $Setting[$key] }
-        if ($PSBoundParameters.ContainsKey('TokenLifetimeSeconds')) { $body.tokenLifetimeSeconds = $TokenLifetimeSeconds }
-        Invoke-EmulatorAdmin $Emulator PUT '/settings' -Body $body
+        $settings = @{ Emulator = $Emulator; Setting = $Setting; Confirm = $false }
+        if ($PSBoundParameters.ContainsKey('TokenLifetimeSeconds')) { $settings.TokenLifetimeSeconds = $TokenLifetimeSeconds }
+        Set-ArtEmulatorSetting @settings
     }
 }
 
