@@ -303,6 +303,31 @@ Describe 'A session at the wrong stage' {
     }
 }
 
+Describe 'A session whose access token was tampered with' {
+    BeforeEach { Clear-TestEmulator -Emulator $emu }
+
+    It 'is refused when it binds to -Session, naming the parameter and the unreadable token' -TestCases @(
+        @{ Token = 'not-a-jwt'; Why = '*not a JWT*' }
+        @{ Token = 'eyJhbGciOiJIUzI1NiJ9.!!!.sig'; Why = '*base64url*' }
+        @{ Token = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig'; Why = '*exp*' }
+    ) {
+        param($Token, $Why)
+        # What a hand-edited Export-Clixml file gives back: the session's properties, one secret changed.
+        $copy = [ordered]@{}
+        foreach ($property in $connected.PSObject.Properties) { $copy[$property.Name] = $property.Value }
+        $copy.AccessToken = ConvertTo-SecureString $Token -AsPlainText -Force
+        $tampered = [pscustomobject]$copy
+
+        $err = { Send-ArtMessage -Session $tampered -Channel ops -Content x } | Should -Throw -PassThru
+
+        $err.Exception.Message | Should -BeLike "*parameter 'Session'*"
+        $err.Exception.Message | Should -BeLike '*access token cannot be read*'
+        $err.Exception.Message | Should -BeLike $Why
+        $err.Exception.Message | Should -Not -BeLike "*$Token*"
+        Assert-NoRequest
+    }
+}
+
 Describe 'Send-ArtMessage without a session' {
     BeforeEach { Clear-TestEmulator -Emulator $emu }
 
