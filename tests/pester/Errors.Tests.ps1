@@ -134,8 +134,8 @@ Describe 'Sign-in failures' {
         $out | Should -HaveCount 0
         $err | Should -HaveCount 1
         Assert-ArtErrorRecord $err[0] -ErrorId ArtInvalidCredentials -Cmdlet NewArtPasscode -Category AuthenticationError -StatusCode 401 -ServerText 'Invalid token'
-        $err[0].TargetObject | Should -BeOfType ([ArtRest.Client.ArtSession])
-        $err[0].TargetObject.UserName | Should -BeExactly 'alice'
+        # The input given: the user name, not the identity built from it (which holds the client secret).
+        $err[0].TargetObject | Should -BeExactly 'alice'
         $err[0].Exception.RawBody | Should -BeExactly '{"error":"Invalid token"}'
         (Get-Stats).passcode | Should -Be 1
     }
@@ -167,7 +167,7 @@ Describe 'Sign-in failures' {
 
         $err | Should -HaveCount 1
         Assert-ArtErrorRecord $err[0] -ErrorId ArtNotFound -Cmdlet NewArtPasscode -Category ObjectNotFound -StatusCode 404 -ServerText 'Tenant not found'
-        $err[0].TargetObject.Organization | Should -BeExactly 'no-such-org'
+        $err[0].TargetObject | Should -BeExactly 'alice'
         { New-ArtPasscode -BaseUri $emu.BaseUri -Organization no-such-org -Environment dev -ProjectKey demo-project `
                 -Credential $emu.Credential -UserName alice -ErrorAction Stop } |
             Should -Throw -ErrorId 'ArtNotFound,ArtRest.Commands.NewArtPasscodeCommand'

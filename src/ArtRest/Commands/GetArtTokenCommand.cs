@@ -67,7 +67,8 @@ namespace ArtRest.Commands
             }
             catch (ArtException failure)
             {
-                WriteArtError(failure, session);
+                // The input given: the session piped in, or the user name (not the identity built from it, which holds secrets).
+                WriteArtError(failure, ParameterSetName == SessionSet ? session : (object?)UserName);
             }
         }
 

@@ -27,7 +27,8 @@ namespace ArtRest.Commands
             }
             catch (ArtException failure)
             {
-                WriteArtError(failure, identity);
+                // The input given was the user name: the identity built from it holds the client secret.
+                WriteArtError(failure, UserName);
             }
         }
     }
