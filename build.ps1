@@ -441,6 +441,8 @@ function Build-Help {
     if (Get-Module -ListAvailable platyPS) {
         Import-Module platyPS
         $null = New-ExternalHelp -Path $docs -OutputPath $helpOut -Force
+        # The about source is named about_ArtRest.help.md; make sure the topic ends as about_ArtRest.help.txt.
+        Get-ChildItem $helpOut -Filter '*.help.help.txt' | Move-Item -Destination { $_.FullName -replace '\.help\.help\.txt$', '.help.txt' } -Force
     }
     else {
         Invoke-Dotnet 'run', '--project', (Join-Path $RepoRoot 'src/ArtRest.HelpBuilder'), '-c', $Configuration, '--no-build', '--', $docs, $helpOut

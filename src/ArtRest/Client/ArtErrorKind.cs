@@ -37,5 +37,8 @@ namespace ArtRest.Client
         SessionStageMissing,
         NoDefaultSession,
         SessionExpired,
+
+        // A failure ArtRest did not foresee: a bug, reported per message rather than ending the pipeline.
+        UnexpectedFailure,
     }
 }

@@ -68,6 +68,8 @@ namespace ArtRest.Commands
                     "New-ArtPasscode ... | Get-ArtToken | New-ArtConnection, then Send-ArtMessage; or pass -Session."),
                 [ArtErrorKind.SessionExpired] = ("ArtSessionExpired", ErrorCategory.AuthenticationError,
                     "Run Get-ArtToken (with -Credential or -Passcode) and New-ArtConnection again."),
+                [ArtErrorKind.UnexpectedFailure] = ("ArtUnexpectedFailure", ErrorCategory.NotSpecified,
+                    "This is a bug in ArtRest: please report it with $_.Exception.InnerException."),
             };
 
         public static string ErrorId(ArtErrorKind kind) => Table[kind].ErrorId;

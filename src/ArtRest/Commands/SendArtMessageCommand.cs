@@ -111,17 +111,27 @@ namespace ArtRest.Commands
             return new ArtMessageResult(message, session, serverMessage, sentAt, duration);
         }
 
+        /// <summary>Every message ends as a result or as an ErrorRecord, whatever happened to it.</summary>
         private void Complete(Pending pending)
         {
+            ArtMessageResult result;
             try
             {
-                WriteObject(Wait(pending.Result));
+                result = Wait(pending.Result);
             }
             catch (ArtException failure)
             {
                 // The message itself is the target, so `$err.TargetObject | Send-ArtMessage` sends it again.
                 WriteArtError(failure, pending.Message);
+                return;
             }
+            catch (Exception unexpected) when (!(unexpected is PipelineStoppedException))
+            {
+                WriteArtError(new ArtException(ArtErrorKind.UnexpectedFailure, "Sending the message failed unexpectedly: " + unexpected.Message, unexpected), pending.Message);
+                return;
+            }
+
+            WriteObject(result);
         }
 
         private ArtSession NoSession()
