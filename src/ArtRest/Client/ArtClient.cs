@@ -104,12 +104,10 @@ namespace ArtRest.Client
             };
         }
 
-        private async Task<TokenSet> SignInAsync(ArtSession session, bool sendPasscode, CancellationToken cancellation)
-        {
-            return await SendAsync(
+        private Task<TokenSet> SignInAsync(ArtSession session, bool sendPasscode, CancellationToken cancellation) =>
+            SendAsync(
                 ArtEndpoint.Token, session, RequestBodies.User(session), bearer: null, sendPasscode,
-                data => ReadTokens(data, previousRefreshToken: null), cancellation).ConfigureAwait(false);
-        }
+                data => ReadTokens(data, previousRefreshToken: null), cancellation);
 
         /// <summary>
         /// Calls a protected endpoint with a fresh token; a 401 triggers exactly one renewal and
