@@ -106,6 +106,8 @@ function Start-ArtEmulator {
           BaseUri, AdminUri                           where it listens, e.g. http://127.0.0.1:41234/ws
           Organization, Environment, ProjectKey,
           ClientId, ClientSecret, Credential          the demo tenant (Credential: a PSCredential)
+          Tenant                                      a hashtable of BaseUri, Organization, Environment
+                                                      and ProjectKey, to splat beside other credentials
           ConnectionParameters                        a hashtable of BaseUri, Organization, Environment,
                                                       ProjectKey and Credential, to splat into
                                                       New-ArtPasscode or into a runbook
@@ -193,6 +195,13 @@ function Start-ArtEmulator {
     $null = $process.StandardOutput.BaseStream.CopyToAsync([System.IO.Stream]::Null)
     $null = $process.StandardError.BaseStream.CopyToAsync([System.IO.Stream]::Null)
 
+    # Where and who, without credentials: to splat beside whichever credentials a test chooses.
+    $tenant = @{
+        BaseUri      = $baseUri
+        Organization = $script:DemoTenant.Organization
+        Environment  = $script:DemoTenant.Environment
+        ProjectKey   = $script:DemoTenant.ProjectKey
+    }
     $credential = [pscredential]::new($script:DemoTenant.ClientId,
         (ConvertTo-SecureString $script:DemoTenant.ClientSecret -AsPlainText -Force))
     [pscustomobject]@{
@@ -205,13 +214,8 @@ function Start-ArtEmulator {
         ClientId             = $script:DemoTenant.ClientId
         ClientSecret         = $script:DemoTenant.ClientSecret
         Credential           = $credential
-        ConnectionParameters = @{
-            BaseUri      = $baseUri
-            Organization = $script:DemoTenant.Organization
-            Environment  = $script:DemoTenant.Environment
-            ProjectKey   = $script:DemoTenant.ProjectKey
-            Credential   = $credential
-        }
+        Tenant               = $tenant
+        ConnectionParameters = $tenant + @{ Credential = $credential }
         Process              = $process
     }
 }

@@ -6,12 +6,7 @@ BeforeAll {
     $script:emu = Start-TestEmulator
     $null = Import-ArtRestUnderTest
 
-    $script:tenant = @{
-        BaseUri      = $emu.BaseUri
-        Organization = $emu.Organization
-        Environment  = $emu.Environment
-        ProjectKey   = $emu.ProjectKey
-    }
+    $script:tenant = $emu.Tenant
     $script:connected = New-TestSession -Emulator $emu -UserName alice
     $script:passcodeSession = New-TestSession -Emulator $emu -UserName alice -Stage Passcode
     $script:tokenSession = New-TestSession -Emulator $emu -UserName alice -Stage Token

@@ -7,12 +7,7 @@ BeforeAll {
     $null = Import-ArtRestUnderTest
 
     # The demo tenant's identity, for splatting into New-ArtPasscode / Get-ArtToken.
-    $script:tenant = @{
-        BaseUri      = $emu.BaseUri
-        Organization = $emu.Organization
-        Environment  = $emu.Environment
-        ProjectKey   = $emu.ProjectKey
-    }
+    $script:tenant = $emu.Tenant
 
     function script:Get-PlainText([securestring]$Secure) {
         ConvertFrom-SecureString -SecureString $Secure -AsPlainText

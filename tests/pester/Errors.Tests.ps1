@@ -7,12 +7,7 @@ BeforeAll {
     $script:emu = Start-TestEmulator
     $null = Import-ArtRestUnderTest
 
-    $script:tenant = @{
-        BaseUri      = $emu.BaseUri
-        Organization = $emu.Organization
-        Environment  = $emu.Environment
-        ProjectKey   = $emu.ProjectKey
-    }
+    $script:tenant = $emu.Tenant
     $script:session = New-TestSession -Emulator $emu -UserName alice
 
     function script:Get-Stats { Get-TestEmulatorStats -Emulator $emu }
